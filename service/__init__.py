@@ -1,0 +1,1 @@
+"""Everything with I/O: web app, log, sync, targets and command line."""

@@ -1,0 +1,210 @@
+"""The bbh-sheets command line."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from service import logs
+from service.locks import WRITE_LOCK, LockHeldError, hold
+from service.loop import SyncLoop, run_once
+from service.mirror import Mirror
+from service.rebuild import replay as run_replay
+from service.settings import Settings, SettingsError, ensure_token, webhook_url
+from service.store import EventLog, LogError
+from service.targets.base import Target, TargetError
+from service.targets.factory import make_target
+from service.times import parse_as_of
+from service.transfer import ImportFileError, export_lines, import_file
+
+logger = logging.getLogger(__name__)
+
+
+class Context:
+    """What every command shares: the settings, read once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def target(self, workbook: Path | None = None) -> Target:
+        try:
+            return make_target(self.settings, workbook)
+        except TargetError as ex:
+            raise click.ClickException(str(ex)) from ex
+
+    def open_log(self) -> EventLog:
+        try:
+            return EventLog(self.settings.database)
+        except LogError as ex:
+            raise click.ClickException(
+                f"Cannot open the log at {self.settings.database} ({ex}); check "
+                "BBH_DATA_DIR and the disk."
+            ) from ex
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Keep BotBanHang webhook events and show them as spreadsheet tabs."""
+    logs.configure()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as ex:
+        raise click.UsageError(str(ex)) from ex
+    if settings.webhook_token:
+        logs.redact([settings.webhook_token])
+    ctx.obj = Context(settings)
+
+
+@cli.command()
+@click.option("--workers", default=2, show_default=True, help="Web workers.")
+@pass_context
+def serve(context: Context, workers: int) -> None:
+    """Start the webhook service under gunicorn."""
+    from service.server import WebServer
+
+    settings = context.settings
+    token, generated = ensure_token(settings)
+    logs.redact([token])
+    log = context.open_log()
+    Mirror(log)
+    log.close()
+    target = context.target()
+    if generated:
+        click.echo(
+            "Webhook URL (give it to BotBanHang; it is shown only this once): "
+            + webhook_url(settings, token)
+        )
+    logger.info(
+        "service starting bind=%s data_dir=%s workers=%d",
+        settings.bind,
+        settings.data_dir,
+        workers,
+    )
+    WebServer(settings, token, workers=workers, target_name=target.name).run()
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run one cycle and exit.")
+@click.option("--parent-pid", type=int, hidden=True)
+@pass_context
+def sync(context: Context, once: bool, parent_pid: int | None) -> None:
+    """Write new events to the target; with --once, one cycle only."""
+    target = context.target()
+    if once:
+        try:
+            result = run_once(context.settings, target)
+        except (TargetError, LogError) as ex:
+            raise click.ClickException(str(ex)) from ex
+        click.echo(
+            f"Synced {result.events} events to the {target.name}: "
+            f"{result.rows} rows in {result.requests} writes.",
+            err=True,
+        )
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    loop = SyncLoop(context.settings, lambda: target, parent_pid=parent_pid)
+    try:
+        loop.run(stop, wait_for_lock=parent_pid is not None)
+    except LockHeldError as ex:
+        raise click.ClickException(
+            "Another sync loop runs for this data directory (is the service "
+            "running?); stop it first, or use 'sync --once'."
+        ) from ex
+
+
+@cli.command()
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="TIME",
+    help="Show the tabs as they were then (ISO 8601; shop time zone if none).",
+)
+@click.option(
+    "--workbook",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this .xlsx file instead of the configured target.",
+)
+@pass_context
+def replay(context: Context, as_of: str | None, workbook: Path | None) -> None:
+    """Rebuild every tab of the target from the whole log."""
+    settings = context.settings
+    until = parse_as_of(as_of, settings.timezone) if as_of else None
+    target = context.target(workbook)
+    log = context.open_log()
+    total = log.last_seq()
+    show_bar = sys.stderr.isatty()
+    with click.progressbar(
+        length=total, label="Folding the log", file=sys.stderr, hidden=not show_bar
+    ) as bar:
+        try:
+            with hold(settings.data_dir / WRITE_LOCK):
+                result = run_replay(
+                    log,
+                    target,
+                    settings.language,
+                    until=until,
+                    progress=bar.update,
+                    keep_mirror=workbook is None and until is None,
+                )
+        except (TargetError, LogError) as ex:
+            raise click.ClickException(str(ex)) from ex
+    rows = ", ".join(f"{title} {count}" for title, count in result.rows.items())
+    logger.info("replay done events=%d seconds=%.1f", result.events, result.seconds)
+    click.echo(
+        f"Replayed {result.events} events into the {target.name} in "
+        f"{result.seconds:.1f} s; rows per tab: {rows}.",
+        err=True,
+    )
+
+
+@cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@pass_context
+def import_command(context: Context, file: click.utils.LazyFile) -> None:
+    """Store the events of a JSON lines FILE (all or none)."""
+    log = context.open_log()
+    try:
+        count = import_file(log, file)
+    except ImportFileError as ex:
+        raise click.ClickException(f"{ex} Nothing was imported.") from ex
+    except UnicodeDecodeError as ex:
+        raise click.ClickException(
+            f"{file.name} is not UTF-8 text; save it as UTF-8 JSON lines."
+        ) from ex
+    except LogError as ex:
+        raise click.ClickException(
+            f"The log could not be written ({ex}); nothing was imported, retry."
+        ) from ex
+    logger.info("import done events=%d", count)
+    click.echo(f"Imported {count} events.", err=True)
+
+
+@cli.command()
+@pass_context
+def export(context: Context) -> None:
+    """Write the whole log to stdout as JSON lines, in seq order."""
+    log = context.open_log()
+    out = click.get_text_stream("stdout", encoding="utf-8")
+    for line in export_lines(log):
+        out.write(line)
+    out.flush()
+
+
+def main() -> None:
+    """Run the command line; the console script's entry point."""
+    cli(prog_name="bbh-sheets")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Where the tabs are written: a local workbook or a Google spreadsheet."""
