@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import click
+import requests
 
 from service import logs
 from service.locks import WRITE_LOCK, LockHeldError, hold
@@ -16,10 +17,12 @@ from service.loop import SyncLoop, run_once
 from service.mirror import Mirror
 from service.rebuild import replay as run_replay
 from service.settings import Settings, SettingsError, ensure_token, webhook_url
+from service.simulate import SimulationError, post_bodies
 from service.store import EventLog, LogError
 from service.targets.base import Target, TargetError
 from service.targets.factory import make_target
 from service.times import parse_as_of
+from service.traffic import generate_bodies
 from service.transfer import ImportFileError, export_lines, import_file
 
 logger = logging.getLogger(__name__)
@@ -199,6 +202,46 @@ def export(context: Context) -> None:
     for line in export_lines(log):
         out.write(line)
     out.flush()
+
+
+@cli.command()
+@click.option("--events", default=500, show_default=True, help="Events to post.")
+@click.option(
+    "--rate", default=20.0, show_default=True, help="Events per second; 0: no pause."
+)
+@click.option("--seed", default=1, show_default=True, help="Same seed, same events.")
+@click.option("--url", help="Service base URL [default: from BBH_BIND].")
+@pass_context
+def simulate(
+    context: Context, events: int, rate: float, seed: int, url: str | None
+) -> None:
+    """Post realistic synthetic BotBanHang events to a running service."""
+    settings = context.settings
+    token, _ = ensure_token(settings)
+    logs.redact([token])
+    base = (url or webhook_url(settings, "").rsplit("/webhook/", 1)[0]).rstrip("/")
+    session = requests.Session()
+    session.headers["X-Webhook-Token"] = token
+    bodies = generate_bodies(events, seed)
+    with click.progressbar(
+        length=events, label="Posting events", hidden=not sys.stderr.isatty()
+    ) as bar:
+        try:
+            result = post_bodies(
+                base + "/webhook",
+                bodies,
+                rate or None,
+                session,
+                lambda done: bar.update(done - bar.pos),
+            )
+        except SimulationError as ex:
+            raise click.ClickException(str(ex)) from ex
+    click.echo(
+        f"Posted {result.sent} events in {result.seconds:.1f} s: "
+        f"{result.accepted} accepted, {result.refused} refused, "
+        f"{result.failed} failed.",
+        err=True,
+    )
 
 
 def main() -> None:

@@ -13,16 +13,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from service.simulate import (
+    TOKEN_REFUSED,
+    SimulationError,
+    SimulationResult,
+    post_bodies,
+)
+from service.traffic import (
     CATALOG,
     LAST_NAMES,
     MEDIA_URL,
     PROVINCES,
     SHIPPING_FEES,
-    TOKEN_REFUSED,
-    SimulationError,
-    SimulationResult,
     generate_bodies,
-    post_bodies,
 )
 
 SEED = 11
