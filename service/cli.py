@@ -12,10 +12,15 @@ import click
 import requests
 
 from service import logs
+from service.google_setup import ROLES
+from service.google_setup import check as check_google
+from service.google_setup import share as share_google
 from service.locks import WRITE_LOCK, LockHeldError, hold
 from service.loop import SyncLoop, run_once
 from service.mirror import Mirror
+from service.rebuild import repair as run_repair
 from service.rebuild import replay as run_replay
+from service.rebuild import verify as find_differences
 from service.settings import Settings, SettingsError, ensure_token, webhook_url
 from service.simulate import SimulationError, post_bodies
 from service.store import EventLog, LogError
@@ -202,6 +207,73 @@ def export(context: Context) -> None:
     for line in export_lines(log):
         out.write(line)
     out.flush()
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Write the differing cells back.")
+@pass_context
+def verify(context: Context, repair: bool) -> None:
+    """Compare the target's cells with the log; exit 1 if any differ."""
+    settings = context.settings
+    target = context.target()
+    log = context.open_log()
+    try:
+        with hold(settings.data_dir / WRITE_LOCK):
+            differences = find_differences(log, target, settings.language)
+            if repair and differences:
+                run_repair(log, target, settings.language, differences)
+    except (TargetError, LogError) as ex:
+        raise click.ClickException(str(ex)) from ex
+    for difference in differences:
+        click.echo(
+            f"{difference.tab}!{difference.cell}: expected "
+            f"{difference.expected!r}, found {difference.found!r}"
+        )
+    logger.info("verify done differences=%d repaired=%s", len(differences), repair)
+    if not differences:
+        click.echo(f"The {target.name} matches the log.", err=True)
+        return
+    if repair:
+        click.echo(f"Repaired {len(differences)} cells.", err=True)
+        return
+    click.echo(
+        f"{len(differences)} cells differ from the log; run "
+        "'bbh-sheets verify --repair' to write them back.",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@cli.command()
+@pass_context
+def check(context: Context) -> None:
+    """Tell in plain words whether the Google setup works, and how to fix it."""
+    try:
+        lines = check_google(context.settings)
+    except TargetError as ex:
+        raise click.ClickException(str(ex)) from ex
+    for line in lines:
+        click.echo(line)
+    click.echo("All is well: the service can write this spreadsheet.")
+
+
+@cli.command()
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="reader",
+    show_default=True,
+    help="reader may look; writer may also edit.",
+)
+@pass_context
+def share(context: Context, email: str, role: str) -> None:
+    """Share the spreadsheet with a team member's Google account EMAIL."""
+    try:
+        share_google(context.settings, email, role)
+    except TargetError as ex:
+        raise click.ClickException(str(ex)) from ex
+    click.echo(f"Shared the spreadsheet with {email} as {role}.")
 
 
 @cli.command()
