@@ -92,10 +92,12 @@ def serve(context: Context, workers: int) -> None:
             + webhook_url(settings, token)
         )
     logger.info(
-        "service starting bind=%s data_dir=%s workers=%d",
+        "service starting bind=%s data_dir=%s workers=%d target=%s language=%s",
         settings.bind,
         settings.data_dir,
         workers,
+        target.name,
+        settings.language,
     )
     WebServer(settings, token, workers=workers, target_name=target.name).run()
 

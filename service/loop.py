@@ -45,6 +45,7 @@ class SyncLoop:
         self._next_write = 0.0
         self._retry = FIRST_RETRY
         self._rejected = -1
+        self._skipped: dict[str, int] = {}
 
     def run(self, stop: threading.Event, wait_for_lock: bool = True) -> None:
         """Run until `stop` is set; one loop per data directory."""
@@ -97,6 +98,7 @@ class SyncLoop:
             return self._failed(engine, f"Unexpected error: {type(ex).__name__}", True)
         took = time.monotonic() - started
         self._log_cycle(result, took)
+        self._log_skipped(engine)
         pause = max(self.settings.sync_interval, SLOW_WRITE_FACTOR * took)
         self._next_write = time.monotonic() + (pause if result.wrote else 0)
         self._retry = FIRST_RETRY
@@ -115,6 +117,19 @@ class SyncLoop:
         self._next_write = time.monotonic() + delay
         self._retry = min(self._retry * 2, LAST_RETRY)
         return False
+
+    def _log_skipped(self, engine: SyncEngine) -> None:
+        """Warn about events a tab could not use; they stay in the log."""
+        for tab_id, state in engine.projector.projection.states.items():
+            before = self._skipped.get(tab_id)
+            self._skipped[tab_id] = state.skipped
+            if before is not None and state.skipped > before:
+                logger.warning(
+                    "projection skipped tab=%s events=%d total=%d",
+                    tab_id,
+                    state.skipped - before,
+                    state.skipped,
+                )
 
     @staticmethod
     def _log_cycle(result: CycleResult, took: float) -> None:

@@ -55,6 +55,10 @@ class WebServer(BaseApplication):
             "when_ready": self._when_ready,
             "on_exit": self._on_exit,
         }
+        # Gunicorn 25.1 and later open a control socket in the home folder,
+        # shared by every instance; this service has no use for it.
+        if "control_socket_disable" in self.cfg.settings:
+            options["control_socket_disable"] = True
         for key, value in options.items():
             self.cfg.set(key, value)
 
