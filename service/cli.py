@@ -115,7 +115,7 @@ def sync(context: Context, once: bool, parent_pid: int | None) -> None:
         except (TargetError, LogError) as ex:
             raise click.ClickException(str(ex)) from ex
         click.echo(
-            f"Synced {result.events} events to the {target.name}: "
+            f"Synced {result.events} events to the {target.label}: "
             f"{result.rows} rows in {result.requests} writes.",
             err=True,
         )
@@ -172,7 +172,7 @@ def replay(context: Context, as_of: str | None, workbook: Path | None) -> None:
     rows = ", ".join(f"{title} {count}" for title, count in result.rows.items())
     logger.info("replay done events=%d seconds=%.1f", result.events, result.seconds)
     click.echo(
-        f"Replayed {result.events} events into the {target.name} in "
+        f"Replayed {result.events} events into the {target.label} in "
         f"{result.seconds:.1f} s; rows per tab: {rows}.",
         err=True,
     )
@@ -233,7 +233,7 @@ def verify(context: Context, repair: bool) -> None:
         )
     logger.info("verify done differences=%d repaired=%s", len(differences), repair)
     if not differences:
-        click.echo(f"The {target.name} matches the log.", err=True)
+        click.echo(f"The {target.label} matches the log.", err=True)
         return
     if repair:
         click.echo(f"Repaired {len(differences)} cells.", err=True)

@@ -11,7 +11,7 @@ from service.mirror import Mirror
 from service.status import StatusFacts, status_sheet
 from service.store import EventLog, utc_now
 from service.sync import Progress, Projector, dump_cells
-from service.targets.base import Sheet, Target, WriteStats
+from service.targets.base import Sheet, Target, WriteStats, column_letter
 
 # Cells that differ by less than this are equal: times travel as fractions
 # of a day, which a round trip through a float may nudge.
@@ -81,7 +81,10 @@ def replay(
             projector.seq,
             written_at,
             {sheet.id: (sheet.title, sheet.fingerprint) for sheet in sheets},
-            {sheet.id: _converted(target, sheet) for sheet in sheets},
+            # Only a target written row by row compares with the mirror.
+            {sheet.id: _converted(target, sheet) for sheet in sheets}
+            if target.incremental
+            else {},
             replace=[sheet.id for sheet in sheets],
         )
     return ReplayResult(
@@ -183,13 +186,3 @@ def same_cell(expected: object, found: object) -> bool:
             return expected is found
         return math.isclose(expected, found, rel_tol=0, abs_tol=_TOLERANCE)
     return expected == found
-
-
-def column_letter(index: int) -> str:
-    """Return the A1 letters of a 0-based column index."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters

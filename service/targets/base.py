@@ -64,6 +64,11 @@ class Target(ABC):
     name: str
     incremental: bool
 
+    @property
+    def label(self) -> str:
+        """Name the target for people, as in "written to the workbook"."""
+        return self.name
+
     @abstractmethod
     def convert(self, sheet: Sheet, row: Sequence[Cell]) -> list:
         """Return the row's cells as the target stores them (JSON values)."""
@@ -89,3 +94,13 @@ class Target(ABC):
     @abstractmethod
     def read(self, sheets: list[Sheet]) -> dict[str, list[list]]:
         """Read back the projected columns of each tab, header excluded."""
+
+
+def column_letter(index: int) -> str:
+    """Return the A1 letters of a 0-based column index: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters

@@ -14,7 +14,7 @@ import gspread
 from projections import Cell
 from projections.columns import MONEY, TIME
 from service.settings import Settings
-from service.targets.base import AUTO, Sheet, Target, WriteStats
+from service.targets.base import AUTO, Sheet, Target, WriteStats, column_letter
 from service.targets.google_client import explain, open_client, read_key
 
 T = TypeVar("T")
@@ -43,16 +43,6 @@ def google_text(text: str) -> str:
     if len(text) > MAX_TEXT:
         return text[: MAX_TEXT - 1] + ELLIPSIS
     return text
-
-
-def a1_column(index: int) -> str:
-    """Return the letters of a 0-based column index."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 def quoted(title: str) -> str:
@@ -98,6 +88,10 @@ class GoogleTarget(Target):
             settings.sheets_api_url,
             max_retries,
         )
+
+    @property
+    def label(self) -> str:
+        return f"Google spreadsheet {self.spreadsheet_id}"
 
     @property
     def client_email(self) -> str:
@@ -210,7 +204,7 @@ class GoogleTarget(Target):
         stats = _add(stats, self._send(data))
         leftovers = [
             f"{quoted(sheet.title)}!A{len(sheet.rows) + 2}:"
-            f"{a1_column(sheet.width - 1)}{sheet.previous_rows + 1}"
+            f"{column_letter(sheet.width - 1)}{sheet.previous_rows + 1}"
             for sheet in sheets
             if sheet.previous_rows > len(sheet.rows)
         ]
@@ -320,8 +314,9 @@ class GoogleTarget(Target):
         if not present:
             return found
         ranges = [
-            f"{quoted(s.title)}!A2:{a1_column(s.width - 1)}{max(grid[s.title][1], 2)}"
-            for s in present
+            f"{quoted(sheet.title)}!A2:{column_letter(sheet.width - 1)}"
+            f"{max(grid[sheet.title][1], 2)}"
+            for sheet in present
         ]
         params = {
             "valueRenderOption": "UNFORMATTED_VALUE",
@@ -410,7 +405,7 @@ def _runs(by_position: dict[int, list]) -> Iterator[tuple[int, list[list]]]:
 
 def _ranges(sheet: Sheet, first_row: int, values: list[list]) -> list[dict]:
     """Return value ranges for rows starting at 0-based grid row `first_row`."""
-    last = a1_column(sheet.width - 1)
+    last = column_letter(sheet.width - 1)
     step = ROWS_PER_RANGE
     return [
         {

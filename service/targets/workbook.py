@@ -51,6 +51,10 @@ class WorkbookTarget(Target):
         self.path = Path(path)
         self.timezone = timezone
 
+    @property
+    def label(self) -> str:
+        return f"workbook {self.path}"
+
     def convert(self, sheet: Sheet, row: Sequence[Cell]) -> list:
         return [self._convert_cell(value) for value in row]
 
