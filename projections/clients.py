@@ -10,11 +10,11 @@ from collections.abc import Hashable, Iterable
 from typing import NamedTuple
 
 from projections.columns import (
+    ENGLISH,
     INT,
     MONEY,
     TEXT,
     TIME,
-    ENGLISH,
     Cell,
     Column,
     Tab,
@@ -237,7 +237,8 @@ def _newest(state: ClientsState, client: _Client) -> str | None:
     """Find the client's order with the latest first event."""
     orders = state.orders
     return max(
-        client.orders, key=lambda order_id: (orders[order_id].first_seq, order_id),
+        client.orders,
+        key=lambda order_id: (orders[order_id].first_seq, order_id),
         default=None,
     )
 

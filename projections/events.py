@@ -1,6 +1,6 @@
 """Events as the projections see them, and tolerant readers of their values.
 
-Nothing here raises on odd input: a value that cannot be read becomes None.
+The readers never raise: a value that cannot be read becomes None.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 # Spreadsheets store numbers as doubles, exact only up to 2**53; a larger
@@ -103,10 +103,10 @@ def read_int(value: object) -> int | None:
     ``MAX_NUMBER`` give None.
     """
     kind = type(value)
+    if kind is str and len(value) <= 15 and value.isdecimal():
+        return int(value)
     if kind is int:
         return value if -MAX_NUMBER <= value <= MAX_NUMBER else None
-    if kind is str and value.isdecimal() and len(value) <= 15:
-        return int(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -149,8 +149,8 @@ def parse_time(received_at: str) -> datetime:
     """
     moment = datetime.fromisoformat(received_at)
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 @lru_cache(maxsize=4096)

@@ -10,7 +10,7 @@ from collections.abc import Hashable, Iterable
 
 from projections.columns import INT, MONEY, TEXT, TIME, Cell, Column, Tab, dispatch
 from projections.events import Event, time_cell
-from projections.payloads import ORDER_NEW, Item, parse_order
+from projections.payloads import ORDER_NEW, Item, first_image, parse_order
 
 COLUMNS = (
     Column("Order ID", "Mã đơn", TEXT),
@@ -88,7 +88,7 @@ def row(state: OrderLinesState, key: Hashable, language: str) -> list[Cell]:
         item.discount,
         item.quantity,
         item.amount,
-        item.image,
+        first_image(item.images),
     ]
 
 

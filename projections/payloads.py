@@ -40,7 +40,8 @@ class Item(NamedTuple):
     discount: int | None
     quantity: int | None
     amount: int | None
-    image: str | None
+    # The sender's images_url as sent; ``first_image`` reads it when shown.
+    images: object
 
 
 class Order(NamedTuple):
@@ -179,11 +180,11 @@ def _read_item(entry: dict) -> Item:
         discount,
         quantity,
         amount,
-        _first_image(entry.get("images_url")),
+        entry.get("images_url"),
     )
 
 
-def _first_image(value: object) -> str | None:
+def first_image(value: object) -> str | None:
     """Return the first readable image URL of a list, or a lone URL."""
     if isinstance(value, list):
         for url in value:

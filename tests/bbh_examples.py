@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from projections import Event, event_from_record
 
 # Receive times in tests: one second and a few milliseconds apart per seq.
-_FIRST_MOMENT = datetime(2026, 12, 3, 3, 15, tzinfo=timezone.utc)
+_FIRST_MOMENT = datetime(2026, 12, 3, 3, 15, tzinfo=UTC)
 
 CLIENT_NEW = {
     "event": "client:new",
@@ -133,8 +133,9 @@ def events_from(bodies: Iterable[object], start: int = 1) -> list[Event]:
     """Store bodies as the log would, with seqs from ``start``, and read them."""
     events = []
     for seq, body in enumerate(bodies, start=start):
+        # The store keeps only bodies whose event is text; others get "".
         name = body.get("event") if isinstance(body, dict) else None
-        payload = json.dumps(body, ensure_ascii=False)
         name = name if isinstance(name, str) else ""
+        payload = json.dumps(body, ensure_ascii=False)
         events.append(event_from_record(seq, received_at(seq), name, payload))
     return events
