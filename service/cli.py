@@ -149,7 +149,7 @@ def sync(context: Context, once: bool, parent_pid: int | None) -> None:
 def replay(context: Context, as_of: str | None, workbook: Path | None) -> None:
     """Rebuild every tab of the target from the whole log."""
     settings = context.settings
-    until = parse_as_of(as_of, settings.timezone) if as_of else None
+    until = None if as_of is None else parse_as_of(as_of, settings.timezone)
     target = context.target(workbook)
     log = context.open_log()
     total = log.last_seq()
@@ -165,7 +165,7 @@ def replay(context: Context, as_of: str | None, workbook: Path | None) -> None:
                     settings.language,
                     until=until,
                     progress=bar.update,
-                    keep_mirror=workbook is None and until is None,
+                    keep_mirror=workbook is None,
                 )
         except (TargetError, LogError) as ex:
             raise click.ClickException(str(ex)) from ex

@@ -24,7 +24,8 @@ Progress = Callable[[int], None]
 
 def dump_cells(cells: list) -> str:
     """Serialise converted cells the way the mirror keeps them."""
-    return json.dumps(cells, ensure_ascii=False, default=str, separators=(",", ":"))
+    # ASCII escapes keep a lone surrogate from the sender storable in SQLite.
+    return json.dumps(cells, default=str, separators=(",", ":"))
 
 
 class Projector:
@@ -131,22 +132,30 @@ class SyncEngine:
         self.log = log
         self.mirror = Mirror(log)
         self.target = target
+        self.language = language
         self.projector = Projector(language)
-        self._started = False
         self._status_written: list | None = None
         # Rows changed since the last committed write; kept across a failed
         # cycle so its changes are written by the next one.
         self._pending: dict[str, set[int]] = {}
+        # The cursor this engine last committed; None before the start.
+        self._cursor: int | None = None
 
-    def start(self) -> None:
+    def start(self, cursor: int) -> None:
         """Fold the log up to the target's cursor without writing anything."""
-        self.projector.fold(self.log, through=self.mirror.state(self.target.name).seq)
-        self._started = True
+        self.projector = Projector(self.language)
+        self.projector.fold(self.log, through=cursor)
+        self._pending = {}
+        self._status_written = None
+        self._cursor = cursor
 
     def cycle(self) -> CycleResult:
         """Fold new events and write what changed; commit after the write."""
-        if not self._started:
-            self.start()
+        cursor = self.mirror.state(self.target.name).seq
+        if cursor != self._cursor:
+            # First cycle, or a replay rewrote the target meanwhile: start
+            # again from what the target now holds.
+            self.start(cursor)
         first_count = self.projector.events
         for tab_id, positions in self.projector.advance(
             self.log, limit=CYCLE_EVENTS
@@ -172,6 +181,7 @@ class SyncEngine:
             replace=whole,
         )
         self._pending = {}
+        self._cursor = self.projector.seq
         result.rows, result.requests = stats.rows, stats.requests
         result.bytes, result.wrote = stats.bytes, stats.requests > 0
         return result

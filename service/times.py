@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import click
 
 from service.store import format_time
+
+EARLIEST = "0001-01-01T00:00:00.000Z"
 
 
 def parse_as_of(text: str, zone: ZoneInfo) -> str:
@@ -17,6 +19,10 @@ def parse_as_of(text: str, zone: ZoneInfo) -> str:
     that day, so its events count.
     """
     try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    try:
         moment = datetime.fromisoformat(text)
     except ValueError as ex:
         raise click.BadParameter(
@@ -24,8 +30,12 @@ def parse_as_of(text: str, zone: ZoneInfo) -> str:
             "2026-12-01T18:30.",
             param_hint="--as-of",
         ) from ex
-    if len(text) == 10:
-        moment = datetime.combine(moment.date(), time.max)
+    if day is not None:
+        moment = datetime.combine(day, time.max)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return format_time(moment)
+    try:
+        return format_time(moment)
+    except OverflowError:
+        # Earlier than year one in UTC: before every event the log can hold.
+        return EARLIEST

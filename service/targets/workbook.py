@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -24,12 +25,14 @@ ELLIPSIS = "…"
 MONEY_FORMAT = "#,##0"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 HEADER_FONT = Font(bold=True)
+_UNWRITABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def workbook_text(text: str) -> str:
     """Drop characters a workbook cannot hold and cut text that is too long."""
-    # Control characters other than tab and newline make the file unreadable.
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    # Control characters other than tab and newline, lone surrogates and the
+    # non-characters U+FFFE and U+FFFF make the file unreadable.
+    text = _UNWRITABLE.sub("", ILLEGAL_CHARACTERS_RE.sub("", text))
     if len(text) > MAX_TEXT:
         text = text[: MAX_TEXT - 1] + ELLIPSIS
     return text
