@@ -34,6 +34,15 @@ def check(settings: Settings) -> list[str]:
     target = google_target(settings)
     titles = target.titles()
     book = target.spreadsheet()
+    # Reading works for viewers too: write the title back, changing nothing,
+    # to learn whether the service account may edit.
+    unchanged = {
+        "updateSpreadsheetProperties": {
+            "properties": {"title": book.title},
+            "fields": "title",
+        }
+    }
+    target.call(lambda: book.batch_update({"requests": [unchanged]}))
     ours = [tab.title(settings.language) for tab in TABS]
     ours.append(STATUS_TITLES[settings.language])
     lines = [

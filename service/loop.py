@@ -68,7 +68,12 @@ class SyncLoop:
         logger.info("sync started target=%s", engine.target.name)
         due = True
         while not stop.is_set() and not self._orphaned():
-            due = due or self._has_news(engine)
+            try:
+                due = self._has_news(engine) or due
+            except LogError as ex:
+                logger.error("sync cannot read the log error=%r", str(ex))
+                stop.wait(FIRST_RETRY)
+                continue
             if due and time.monotonic() >= self._next_write:
                 due = not self._cycle(engine)
             stop.wait(POLL_INTERVAL)

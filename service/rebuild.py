@@ -152,24 +152,34 @@ def repair(
         return replay(log, target, language).stats
     sheets = project(log, language).sheets()
     by_id = {sheet.id: sheet for sheet in sheets}
+    # A tab removed by hand is added again and written whole.
+    created = target.prepare(sheets)
+    stats = WriteStats()
+    if created:
+        stats = target.write_full([by_id[tab_id] for tab_id in created])
     rows: dict[str, dict[int, list]] = {}
     for difference in differences:
+        if difference.tab_id in created:
+            continue
         sheet = by_id[difference.tab_id]
         row = sheet.rows[difference.position]
         rows.setdefault(sheet.id, {})[difference.position] = target.convert(sheet, row)
-    if not rows:
-        return WriteStats()
-    stats = target.write_rows(sheets, rows)
+    if rows:
+        stats += target.write_rows(sheets, rows)
+    written = {
+        tab: {p: dump_cells(cells) for p, cells in by_position.items()}
+        for tab, by_position in rows.items()
+    }
+    for tab_id in created:
+        written[tab_id] = _converted(target, by_id[tab_id])
     mirror = Mirror(log)
     mirror.commit(
         target.name,
         mirror.state(target.name).seq,
         utc_now(),
         {},
-        {
-            tab: {p: dump_cells(cells) for p, cells in by_position.items()}
-            for tab, by_position in rows.items()
-        },
+        written,
+        replace=created,
     )
     return stats
 

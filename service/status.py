@@ -18,12 +18,15 @@ LABELS = {
     "waiting": ("Events waiting", "Sự kiện đang chờ ghi"),
     "rejected": ("Rejected bodies", "Nội dung bị từ chối"),
     "error": ("Last error", "Lỗi gần nhất"),
+    "error_at": ("Last error at", "Lỗi gần nhất lúc"),
 }
 NO_ERROR = ("None", "Không có")
 NO_EVENT = ("No event yet", "Chưa có sự kiện")
 # Row of the write time: it changes on every write, so it alone never
 # makes a write worth sending.
 WRITTEN_ROW = 1
+# Value cells that hold a time whenever they hold anything.
+TIME_CELLS = ((0, 1), (1, 1), (5, 1))
 
 
 @dataclass(frozen=True)
@@ -44,21 +47,19 @@ def _word(language: str, pair: tuple[str, str]) -> str:
 
 def status_sheet(facts: StatusFacts, language: str) -> Sheet:
     """Build the Status tab: one label and one value per row."""
+    # Stays text until the first event, then becomes a time.
     received: datetime | str = _word(language, NO_EVENT)
     if facts.last_received_at:
         received = parse_time(facts.last_received_at)
-    error = _word(language, NO_ERROR)
-    if facts.error:
-        error = facts.error
-        if facts.error_at:
-            local = parse_time(facts.error_at).strftime("%Y-%m-%d %H:%M:%S UTC")
-            error = f"{local}: {facts.error}"
+    error = facts.error or _word(language, NO_ERROR)
+    error_at = parse_time(facts.error_at) if facts.error and facts.error_at else None
     values = {
         "received": received,
         "written": parse_time(facts.written_at),
         "waiting": facts.waiting,
         "rejected": facts.rejected,
         "error": error,
+        "error_at": error_at,
     }
     rows = [[_word(language, LABELS[key]), value] for key, value in values.items()]
     headers = HEADERS[language]
@@ -70,4 +71,5 @@ def status_sheet(facts: StatusFacts, language: str) -> Sheet:
         types=["text", AUTO],
         fingerprint=hashlib.sha256(shape).hexdigest()[:16],
         rows=rows,
+        time_cells=TIME_CELLS,
     )

@@ -39,12 +39,13 @@ class SyncProcess:
         while not self._stopping.is_set():
             self._process = subprocess.Popen(command)
             code = self._process.wait()
-            if self._stopping.is_set():
+            # A stop signal sent to the whole group reaches the loop first.
+            if self._stopping.wait(1.0):
                 return
             logger.warning(
                 "sync loop exited code=%d restart_in=%.0fs", code, RESTART_DELAY
             )
-            self._stopping.wait(RESTART_DELAY)
+            self._stopping.wait(RESTART_DELAY - 1.0)
 
     def stop(self) -> None:
         """Ask the loop to finish its cycle and wait for it."""

@@ -188,8 +188,10 @@ class SyncEngine:
 
     @property
     def behind(self) -> bool:
-        """Tell whether the log holds events this engine has not folded."""
-        return self.log.last_seq() > self.projector.seq
+        """Tell whether the target lags the log, or was rewritten meanwhile."""
+        if self.log.last_seq() > self.projector.seq:
+            return True
+        return self.mirror.state(self.target.name).seq != self._cursor
 
     def _last_written(self) -> str | None:
         return self.mirror.state(self.target.name).written_at
@@ -253,10 +255,10 @@ class SyncEngine:
             return WriteStats(), {}, set()
         stats = WriteStats()
         if whole:
-            stats = _add(stats, self.target.write_full(whole))
+            stats += self.target.write_full(whole)
         updates = {tab: rows for tab, rows in updates.items() if rows}
         if updates:
-            stats = _add(stats, self.target.write_rows(sheets, updates))
+            stats += self.target.write_rows(sheets, updates)
         mirror_rows = {
             tab: {position: dump_cells(cells) for position, cells in rows.items()}
             for tab, rows in updates.items()
@@ -283,11 +285,3 @@ class SyncEngine:
     def record_error(self, message: str) -> None:
         """Remember a failed cycle for the Status tab and /health."""
         self.mirror.record_error(self.target.name, message, utc_now())
-
-
-def _add(one: WriteStats, other: WriteStats) -> WriteStats:
-    return WriteStats(
-        requests=one.requests + other.requests,
-        rows=one.rows + other.rows,
-        bytes=one.bytes + other.bytes,
-    )

@@ -22,4 +22,3 @@ def server(data_dir: Path) -> Iterator[Server]:
     running = Server(data_dir).start()
     yield running
     running.stop()
-

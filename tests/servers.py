@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -68,15 +69,14 @@ class Server:
         return f"{self.url}/webhook/{self.token}"
 
     def start(self) -> Server:
-        output = open(self.output_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve"],
-            env=self.env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        output.close()
+        with open(self.output_path, "ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "serve"],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self._wait_until_ready()
         return self
 
@@ -118,10 +118,8 @@ class Server:
     def _signal_group(self, sig: int) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -131,14 +129,14 @@ class Server:
 
 def read_events(data_dir: Path) -> list[tuple]:
     """Return every row of the log, read with plain sqlite3."""
-    with sqlite3.connect(data_dir / "events.db") as conn:
+    with contextlib.closing(sqlite3.connect(data_dir / "events.db")) as conn:
         return conn.execute(
             "SELECT seq, received_at, name, payload FROM events ORDER BY seq"
         ).fetchall()
 
 
 def read_rejected(data_dir: Path) -> list[tuple]:
-    with sqlite3.connect(data_dir / "events.db") as conn:
+    with contextlib.closing(sqlite3.connect(data_dir / "events.db")) as conn:
         return conn.execute("SELECT reason, body FROM rejected ORDER BY id").fetchall()
 
 

@@ -29,9 +29,10 @@ def client_body(number: int) -> bytes:
 def test_events_refuse_update_and_delete(server: Server, statement: str) -> None:
     server.post(client_body(1))
 
-    with sqlite3.connect(server.data_dir / "events.db") as conn:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute(statement)
+    conn = sqlite3.connect(server.data_dir / "events.db")
+    with conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute(statement)
+    conn.close()
 
     assert len(read_events(server.data_dir)) == 1
 

@@ -52,7 +52,7 @@ def test_raw_bodies_are_imported_stamped_now(tmp_path: Path) -> None:
 def test_bad_line_is_named_and_nothing_is_imported(tmp_path: Path) -> None:
     good = example_bytes(EXAMPLES[0][1]).decode()
     source = tmp_path / "bodies.jsonl"
-    source.write_text(f"{good}\n{good}\n{{\"event\": 3}}\n{good}\n", encoding="utf-8")
+    source.write_text(f'{good}\n{good}\n{{"event": 3}}\n{good}\n', encoding="utf-8")
     env = base_env(tmp_path / "var")
 
     result = run_cli(env, "import", str(source))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 import sqlite3
@@ -18,7 +19,9 @@ ONE_MIB = 1024 * 1024
 
 
 def order_body() -> dict:
-    return next(body for _, body in EXAMPLES if body["event"] == "order:new")
+    """Return a copy of the example order, free to change."""
+    order = next(body for _, body in EXAMPLES if body["event"] == "order:new")
+    return copy.deepcopy(order)
 
 
 def body_of_size(size: int) -> bytes:
@@ -187,7 +190,8 @@ def test_unknown_path_gets_the_error_shape(server: Server) -> None:
 
 def test_health_counts_the_log(server: Server) -> None:
     for _, body in EXAMPLES[:3]:
-        server.post(example_bytes(body))
+        response = server.post(example_bytes(body))
+        assert response.status_code == 200, server.output()
 
     response = requests.get(server.url + "/health")
 

@@ -26,6 +26,8 @@ class Sheet:
     # Data rows the target held from the last write; a whole write clears
     # those past the new end, and never touches rows below them.
     previous_rows: int = 0
+    # (row, column) of cells in mixed columns that hold a time when filled.
+    time_cells: tuple[tuple[int, int], ...] = ()
 
     @property
     def width(self) -> int:
@@ -39,6 +41,13 @@ class WriteStats:
     requests: int = 0
     rows: int = 0
     bytes: int = 0
+
+    def __add__(self, other: WriteStats) -> WriteStats:
+        return WriteStats(
+            self.requests + other.requests,
+            self.rows + other.rows,
+            self.bytes + other.bytes,
+        )
 
 
 class TargetError(Exception):

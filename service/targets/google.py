@@ -14,7 +14,7 @@ import gspread
 from projections import Cell
 from projections.columns import MONEY, TIME
 from service.settings import Settings
-from service.targets.base import AUTO, Sheet, Target, WriteStats, column_letter
+from service.targets.base import Sheet, Target, TargetError, WriteStats, column_letter
 from service.targets.google_client import explain, open_client, read_key
 
 T = TypeVar("T")
@@ -26,8 +26,6 @@ ELLIPSIS = "…"
 CHUNK_BYTES = 1_500_000
 # The grid grows ahead of the rows, so most writes need no resize first.
 GROW_ROWS = 1000
-# Rows per value range in a whole-tab write, so no range nears the 2 MB.
-ROWS_PER_RANGE = 2000
 MONEY_FORMAT = {"type": "NUMBER", "pattern": "#,##0"}
 TIME_FORMAT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
 # Day 0 of spreadsheet date serial numbers.
@@ -201,7 +199,7 @@ class GoogleTarget(Target):
             values = [list(sheet.headers)]
             values += [self.convert(sheet, row) for row in sheet.rows]
             data += _ranges(sheet, 0, values)
-        stats = _add(stats, self._send(data))
+        stats += self._send(data)
         leftovers = [
             f"{quoted(sheet.title)}!A{len(sheet.rows) + 2}:"
             f"{column_letter(sheet.width - 1)}{sheet.previous_rows + 1}"
@@ -211,7 +209,7 @@ class GoogleTarget(Target):
         if leftovers:
             book = self.spreadsheet()
             self.call(lambda: book.values_batch_clear(body={"ranges": leftovers}))
-            stats = _add(stats, WriteStats(requests=1))
+            stats += WriteStats(requests=1)
         self._created.difference_update(sheet.title for sheet in sheets)
         return stats
 
@@ -238,21 +236,18 @@ class GoogleTarget(Target):
                         sheet_id, 1, None, column, column + 1, {"numberFormat": number}
                     )
                 )
-        # Columns of mixed kinds (the Status values) get a format per time cell.
-        mixed = [c for c, kind in enumerate(sheet.types) if kind == AUTO]
-        for position, row in enumerate(sheet.rows):
-            for column in mixed:
-                if isinstance(row[column], datetime):
-                    requests.append(
-                        _repeat(
-                            sheet_id,
-                            position + 1,
-                            position + 2,
-                            column,
-                            column + 1,
-                            {"numberFormat": TIME_FORMAT},
-                        )
-                    )
+        # Cells of mixed columns that hold a time whenever they are filled.
+        for position, column in sheet.time_cells:
+            requests.append(
+                _repeat(
+                    sheet_id,
+                    position + 1,
+                    position + 2,
+                    column,
+                    column + 1,
+                    {"numberFormat": TIME_FORMAT},
+                )
+            )
         if sheet.title in self._created:
             requests.append(_protect(sheet_id, sheet.width))
         return requests
@@ -272,19 +267,31 @@ class GoogleTarget(Target):
             sheet = by_id[tab]
             for first, block in _runs(by_position):
                 data += _ranges(sheet, first + 1, block)
-        return _add(stats, self._send(data))
+        return stats + self._send(data)
 
     def _grow(
         self, rows: dict[str, int], widths: dict[str, int], extra: list[dict]
     ) -> WriteStats:
         """Make each grid hold its rows (plus room), with other requests."""
         grid = self._grid if self._grid is not None else self._fetch_grid()
+        if any(
+            title not in grid or _too_small(grid[title], count, widths[title])
+            for title, count in rows.items()
+        ):
+            # Staff may have added rows or columns since the last look: size
+            # from what is there now, so a resize never removes any.
+            grid = self._fetch_grid()
         requests = []
         for title, count in rows.items():
+            if title not in grid:
+                raise TargetError(
+                    f"The tab {title!r} was removed from the spreadsheet; it is "
+                    "added back at the next sync.",
+                    retryable=True,
+                )
             sheet_id, row_count, column_count = grid[title]
-            needed_rows = count + 1
-            if needed_rows > row_count or widths[title] > column_count:
-                new_rows = max(row_count, needed_rows + GROW_ROWS)
+            if _too_small(grid[title], count, widths[title]):
+                new_rows = max(row_count, count + 1 + GROW_ROWS)
                 new_columns = max(column_count, widths[title])
                 requests.append(_resize(sheet_id, new_rows, new_columns))
                 grid[title] = [sheet_id, new_rows, new_columns]
@@ -303,7 +310,7 @@ class GoogleTarget(Target):
             body = {"valueInputOption": "RAW", "data": chunk}
             self.call(lambda body=body: book.values_batch_update(body))
             rows = sum(len(entry["values"]) for entry in chunk)
-            stats = _add(stats, WriteStats(requests=1, rows=rows, bytes=size))
+            stats += WriteStats(requests=1, rows=rows, bytes=size)
         return stats
 
     def read(self, sheets: list[Sheet]) -> dict[str, list[list]]:
@@ -375,6 +382,11 @@ def _repeat(
     }
 
 
+def _too_small(size: list[int], rows: int, width: int) -> bool:
+    """Tell whether a grid lacks room for a header and `rows` data rows."""
+    return rows + 1 > size[1] or width > size[2]
+
+
 def _resize(sheet_id: int, rows: int, columns: int) -> dict:
     return {
         "updateSheetProperties": {
@@ -404,17 +416,34 @@ def _runs(by_position: dict[int, list]) -> Iterator[tuple[int, list[list]]]:
 
 
 def _ranges(sheet: Sheet, first_row: int, values: list[list]) -> list[dict]:
-    """Return value ranges for rows starting at 0-based grid row `first_row`."""
+    """Return value ranges for rows from 0-based grid row `first_row`.
+
+    Each range stays under CHUNK_BYTES as sent, so it fits in one request.
+    """
     last = column_letter(sheet.width - 1)
-    step = ROWS_PER_RANGE
-    return [
-        {
-            "range": f"{quoted(sheet.title)}!A{first_row + start + 1}:"
-            f"{last}{first_row + start + len(values[start : start + step])}",
-            "values": values[start : start + step],
-        }
-        for start in range(0, len(values), step)
-    ]
+    ranges = []
+    start = 0
+    while start < len(values):
+        end, size = start, 0
+        while end < len(values) and (end == start or size < CHUNK_BYTES):
+            size += _sent_size(values[end])
+            end += 1
+        if size > CHUNK_BYTES and end - start > 1:
+            end -= 1
+        top = first_row + start + 1
+        ranges.append(
+            {
+                "range": f"{quoted(sheet.title)}!A{top}:{last}{top + end - start - 1}",
+                "values": values[start:end],
+            }
+        )
+        start = end
+    return ranges
+
+
+def _sent_size(value: object) -> int:
+    # gspread sends JSON with non-ASCII escaped: measure it the same way.
+    return len(json.dumps(value))
 
 
 def _chunks(data: list[dict]) -> Iterator[tuple[list[dict], int]]:
@@ -422,7 +451,7 @@ def _chunks(data: list[dict]) -> Iterator[tuple[list[dict], int]]:
     chunk: list[dict] = []
     size = 0
     for entry in data:
-        entry_size = len(json.dumps(entry, ensure_ascii=False).encode())
+        entry_size = _sent_size(entry)
         if chunk and size + entry_size > CHUNK_BYTES:
             yield chunk, size
             chunk, size = [], 0
@@ -430,9 +459,3 @@ def _chunks(data: list[dict]) -> Iterator[tuple[list[dict], int]]:
         size += entry_size
     if chunk:
         yield chunk, size
-
-
-def _add(one: WriteStats, other: WriteStats) -> WriteStats:
-    return WriteStats(
-        one.requests + other.requests, one.rows + other.rows, one.bytes + other.bytes
-    )

@@ -52,7 +52,13 @@ class BoundedBackOffClient(BackOffHTTPClient):
         if self._NR_BACKOFF >= self.max_retries:
             self._NR_BACKOFF = 0
             return HTTPClient.request(self, *args, **kwargs)
-        return super().request(*args, **kwargs)
+        try:
+            return super().request(*args, **kwargs)
+        except gspread.exceptions.APIError:
+            # gspread resets its count only after a success; an error it does
+            # not retry would otherwise shorten the next outage's retries.
+            self._NR_BACKOFF = 0
+            raise
 
 
 def read_key(path: Path) -> dict:

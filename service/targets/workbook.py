@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +27,8 @@ ELLIPSIS = "…"
 MONEY_FORMAT = "#,##0"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 HEADER_FONT = Font(bold=True)
+# A temporary file this old is left from a killed save, not one under way.
+STALE_SECONDS = 3600
 _UNWRITABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
@@ -53,6 +57,15 @@ class WorkbookTarget(Target):
     def __init__(self, path: Path, timezone: ZoneInfo) -> None:
         self.path = Path(path)
         self.timezone = timezone
+        self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self) -> None:
+        # A process killed while saving leaves its temporary file behind.
+        cutoff = time.time() - STALE_SECONDS
+        for stale in self.path.parent.glob(".sheets-*.xlsx"):
+            with contextlib.suppress(OSError):
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink()
 
     @property
     def label(self) -> str:
