@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,7 @@ class WebServer(BaseApplication):
             "logger_class": RedactingGunicornLogger,
             "proc_name": "bbh-sheets",
             "when_ready": self._when_ready,
+            "post_fork": _post_fork,
             "on_exit": self._on_exit,
         }
         # Gunicorn 25.1 and later open a control socket in the home folder,
@@ -74,6 +76,14 @@ class WebServer(BaseApplication):
         database = self._settings.database
         lag = target_lag(self._target_name) if self._target_name else None
         return create_app(lambda: EventLog(database), self._token, lag)
+
+
+def _post_fork(arbiter: object, worker: object) -> None:
+    # Until the worker installs its own handlers it carries the master's,
+    # which only queue a stop signal; a stop that lands in that moment
+    # would leave the booting worker running until the graceful timeout.
+    # It holds no request yet, so the default (end at once) is right.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def target_lag(name: str) -> Callable[[EventLog], dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -11,6 +12,9 @@ import threading
 logger = logging.getLogger(__name__)
 
 RESTART_DELAY = 5.0
+# Exit codes of a loop that was asked to stop: cleanly, or by SIGTERM or
+# SIGINT before it could set its own handlers.
+STOPPED = (0, -signal.SIGTERM, -signal.SIGINT)
 STOP_TIMEOUT = 15.0
 
 
@@ -39,13 +43,15 @@ class SyncProcess:
         while not self._stopping.is_set():
             self._process = subprocess.Popen(command)
             code = self._process.wait()
-            # A stop signal sent to the whole group reaches the loop first.
-            if self._stopping.wait(1.0):
+            if self._stopping.is_set() or code in STOPPED:
+                # Stopped on purpose, often by a signal to the whole group
+                # that reaches the loop before the service hears of it.
+                logger.info("sync loop stopped code=%d", code)
                 return
             logger.warning(
                 "sync loop exited code=%d restart_in=%.0fs", code, RESTART_DELAY
             )
-            self._stopping.wait(RESTART_DELAY - 1.0)
+            self._stopping.wait(RESTART_DELAY)
 
     def stop(self) -> None:
         """Ask the loop to finish its cycle and wait for it."""
