@@ -9,6 +9,10 @@ import pytest
 
 from tests.servers import Server
 
+# Fixtures of the Google tests, registered here so that pytest rewrites
+# their asserts before any test module imports them.
+pytest_plugins = ["tests.google_fixtures", "tests.fakegoogle_fixtures"]
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:

@@ -1,11 +1,8 @@
 """Fixtures for the Google Sheets target: the fake, a shared sheet, a service.
 
-Test modules load them with ``pytest_plugins = ["tests.google_fixtures"]``.
+tests/conftest.py registers them as a plugin.
 Everything runs over real HTTP: gunicorn on a free port, the fake Google on
 another, and the command line as a separate process.
-
-Test modules import the helpers before pytest loads this file as a plugin,
-so its asserts stay plain: PYTEST_DONT_REWRITE.
 """
 
 from __future__ import annotations

@@ -34,8 +34,6 @@ from tests.google_fixtures import (
 )
 from tests.servers import Server
 
-pytest_plugins = ["tests.google_fixtures"]
-
 ORDERS = tab_title("orders")
 WIDTH = tab_width("orders")
 STAFF_NOTE = "Gọi lại lúc 17h, khách hẹn"

@@ -18,8 +18,6 @@ from tests.google_fixtures import (
 )
 from tests.servers import free_port, run_cli
 
-pytest_plugins = ["tests.google_fixtures"]
-
 MISSING_SHEET = "1NoSuchSpreadsheetAnywhere0000000000"
 STRANGER = "someone-else@other-project.iam.gserviceaccount.com"
 NOT_SHARED = (

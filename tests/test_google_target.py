@@ -32,8 +32,6 @@ from tests.google_fixtures import (
 )
 from tests.servers import Server
 
-pytest_plugins = ["tests.google_fixtures"]
-
 ORDERS = "orders"
 BURST = 1000
 # Writes allowed for a whole burst: the loop debounces to one write every
