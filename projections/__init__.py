@@ -6,6 +6,7 @@ environment, so the same events always give the same rows.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -82,6 +83,18 @@ class Projection:
 
     def fold(self, events: Iterable[Event]) -> None:
         """Fold many events in, discarding which rows changed."""
+        # A fold builds many small objects that live on in the states, and
+        # CPython's cycle collector would scan them again and again, about
+        # doubling the time. The states hold no cycles: pause it meanwhile.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._fold(events)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _fold(self, events: Iterable[Event]) -> None:
         routes, fallback = self._routes, self._fallback
         ignored = 0
         for event in events:
