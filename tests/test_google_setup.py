@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.fakegoogle_fixtures import other_private_key
 from tests.google_fixtures import (
     EMAIL,
     PROJECT_NUMBER,
@@ -47,16 +46,6 @@ TAB_TITLES = {
 # sentence `check` must print.
 Env = dict[str, str]
 Breakage = Callable[[GoogleSheet, Env, Path], str]
-
-
-def new_private_key() -> str:
-    """Return a PEM private key whose public half no Google knows."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
 
 
 def write_key(env: Env, folder: Path, content: str) -> Path:
@@ -126,7 +115,7 @@ def unreadable_private_key(sheet: GoogleSheet, env: Env, folder: Path) -> str:
 
 
 def key_refused(sheet: GoogleSheet, env: Env, folder: Path) -> str:
-    info = {**sheet.account.info, "private_key": new_private_key()}
+    info = {**sheet.account.info, "private_key": other_private_key()}
     write_key(env, folder, json.dumps(info))
     return (
         f"Google refused the service-account key of {EMAIL} (invalid_grant: "
@@ -139,7 +128,7 @@ def account_unknown(sheet: GoogleSheet, env: Env, folder: Path) -> str:
     info = {
         **sheet.account.info,
         "client_email": STRANGER,
-        "private_key": new_private_key(),
+        "private_key": other_private_key(),
     }
     write_key(env, folder, json.dumps(info))
     return (

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import gspread
@@ -16,24 +15,28 @@ from projections.columns import MONEY, TIME
 from service.settings import Settings
 from service.targets.base import Sheet, Target, TargetError, WriteStats, column_letter
 from service.targets.google_client import explain, open_client, read_key
+from service.targets.google_requests import (
+    chunks,
+    protect,
+    quoted,
+    repeat,
+    resize,
+    runs,
+    too_small,
+    value_ranges,
+)
 
 T = TypeVar("T")
 
 # A Google Sheets cell holds at most 50,000 characters.
 MAX_TEXT = 50000
 ELLIPSIS = "…"
-# Google recommends payloads under 2 MB; stay well inside.
-CHUNK_BYTES = 1_500_000
 # The grid grows ahead of the rows, so most writes need no resize first.
 GROW_ROWS = 1000
 MONEY_FORMAT = {"type": "NUMBER", "pattern": "#,##0"}
 TIME_FORMAT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
 # Day 0 of spreadsheet date serial numbers.
 EPOCH = datetime(1899, 12, 30)
-PROTECTION_NOTE = (
-    "Filled in by bbh-sheets from the webhook log; add your own columns to "
-    "the right instead of editing these."
-)
 
 
 def google_text(text: str) -> str:
@@ -41,10 +44,6 @@ def google_text(text: str) -> str:
     if len(text) > MAX_TEXT:
         return text[: MAX_TEXT - 1] + ELLIPSIS
     return text
-
-
-def quoted(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
 
 
 class GoogleTarget(Target):
@@ -198,7 +197,7 @@ class GoogleTarget(Target):
         for sheet in sheets:
             values = [list(sheet.headers)]
             values += [self.convert(sheet, row) for row in sheet.rows]
-            data += _ranges(sheet, 0, values)
+            data += value_ranges(sheet, 0, values)
         stats += self._send(data)
         leftovers = [
             f"{quoted(sheet.title)}!A{len(sheet.rows) + 2}:"
@@ -217,7 +216,7 @@ class GoogleTarget(Target):
         """Bold frozen header, number formats, and a warning on edits."""
         sheet_id = self._grid[sheet.title][0]
         requests = [
-            _repeat(sheet_id, 0, 1, 0, sheet.width, {"textFormat": {"bold": True}}),
+            repeat(sheet_id, 0, 1, 0, sheet.width, {"textFormat": {"bold": True}}),
             {
                 "updateSheetProperties": {
                     "properties": {
@@ -232,14 +231,14 @@ class GoogleTarget(Target):
             number = {MONEY: MONEY_FORMAT, TIME: TIME_FORMAT}.get(kind)
             if number:
                 requests.append(
-                    _repeat(
+                    repeat(
                         sheet_id, 1, None, column, column + 1, {"numberFormat": number}
                     )
                 )
         # Cells of mixed columns that hold a time whenever they are filled.
         for position, column in sheet.time_cells:
             requests.append(
-                _repeat(
+                repeat(
                     sheet_id,
                     position + 1,
                     position + 2,
@@ -249,7 +248,7 @@ class GoogleTarget(Target):
                 )
             )
         if sheet.title in self._created:
-            requests.append(_protect(sheet_id, sheet.width))
+            requests.append(protect(sheet_id, sheet.width))
         return requests
 
     def write_rows(
@@ -265,8 +264,8 @@ class GoogleTarget(Target):
         data = []
         for tab, by_position in rows.items():
             sheet = by_id[tab]
-            for first, block in _runs(by_position):
-                data += _ranges(sheet, first + 1, block)
+            for first, block in runs(by_position):
+                data += value_ranges(sheet, first + 1, block)
         return stats + self._send(data)
 
     def _grow(
@@ -275,7 +274,7 @@ class GoogleTarget(Target):
         """Make each grid hold its rows (plus room), with other requests."""
         grid = self._grid if self._grid is not None else self._fetch_grid()
         if any(
-            title not in grid or _too_small(grid[title], count, widths[title])
+            title not in grid or too_small(grid[title], count, widths[title])
             for title, count in rows.items()
         ):
             # Staff may have added rows or columns since the last look: size
@@ -290,10 +289,10 @@ class GoogleTarget(Target):
                     retryable=True,
                 )
             sheet_id, row_count, column_count = grid[title]
-            if _too_small(grid[title], count, widths[title]):
+            if too_small(grid[title], count, widths[title]):
                 new_rows = max(row_count, count + 1 + GROW_ROWS)
                 new_columns = max(column_count, widths[title])
-                requests.append(_resize(sheet_id, new_rows, new_columns))
+                requests.append(resize(sheet_id, new_rows, new_columns))
                 grid[title] = [sheet_id, new_rows, new_columns]
         requests += extra
         if not requests:
@@ -306,7 +305,7 @@ class GoogleTarget(Target):
         """Send value ranges RAW, in as few requests under 2 MB as possible."""
         book = self.spreadsheet()
         stats = WriteStats()
-        for chunk, size in _chunks(data):
+        for chunk, size in chunks(data):
             body = {"valueInputOption": "RAW", "data": chunk}
             self.call(lambda body=body: book.values_batch_update(body))
             rows = sum(len(entry["values"]) for entry in chunk)
@@ -337,125 +336,3 @@ class GoogleTarget(Target):
             rows = value_range.get("values", [])
             found[sheet.id] = [row + [""] * (sheet.width - len(row)) for row in rows]
         return found
-
-
-def _protect(sheet_id: int, width: int) -> dict:
-    """Warn staff who edit a projected column; they may still go on."""
-    return {
-        "addProtectedRange": {
-            "protectedRange": {
-                "range": {
-                    "sheetId": sheet_id,
-                    "startColumnIndex": 0,
-                    "endColumnIndex": width,
-                },
-                "description": PROTECTION_NOTE,
-                "warningOnly": True,
-            }
-        }
-    }
-
-
-def _repeat(
-    sheet_id: int,
-    start_row: int,
-    end_row: int | None,
-    start_column: int,
-    end_column: int,
-    user_format: dict,
-) -> dict:
-    grid_range: dict[str, Any] = {
-        "sheetId": sheet_id,
-        "startRowIndex": start_row,
-        "startColumnIndex": start_column,
-        "endColumnIndex": end_column,
-    }
-    if end_row is not None:
-        grid_range["endRowIndex"] = end_row
-    fields = ",".join(f"userEnteredFormat.{key}" for key in user_format)
-    return {
-        "repeatCell": {
-            "range": grid_range,
-            "cell": {"userEnteredFormat": user_format},
-            "fields": fields,
-        }
-    }
-
-
-def _too_small(size: list[int], rows: int, width: int) -> bool:
-    """Tell whether a grid lacks room for a header and `rows` data rows."""
-    return rows + 1 > size[1] or width > size[2]
-
-
-def _resize(sheet_id: int, rows: int, columns: int) -> dict:
-    return {
-        "updateSheetProperties": {
-            "properties": {
-                "sheetId": sheet_id,
-                "gridProperties": {"rowCount": rows, "columnCount": columns},
-            },
-            "fields": "gridProperties.rowCount,gridProperties.columnCount",
-        }
-    }
-
-
-def _runs(by_position: dict[int, list]) -> Iterator[tuple[int, list[list]]]:
-    """Group rows at consecutive positions into blocks."""
-    block: list[list] = []
-    first = previous = -2
-    for position in sorted(by_position):
-        if position != previous + 1 and block:
-            yield first, block
-            block = []
-        if not block:
-            first = position
-        block.append(by_position[position])
-        previous = position
-    if block:
-        yield first, block
-
-
-def _ranges(sheet: Sheet, first_row: int, values: list[list]) -> list[dict]:
-    """Return value ranges for rows from 0-based grid row `first_row`.
-
-    Each range stays under CHUNK_BYTES as sent, so it fits in one request.
-    """
-    last = column_letter(sheet.width - 1)
-    ranges = []
-    start = 0
-    while start < len(values):
-        end, size = start, 0
-        while end < len(values) and (end == start or size < CHUNK_BYTES):
-            size += _sent_size(values[end])
-            end += 1
-        if size > CHUNK_BYTES and end - start > 1:
-            end -= 1
-        top = first_row + start + 1
-        ranges.append(
-            {
-                "range": f"{quoted(sheet.title)}!A{top}:{last}{top + end - start - 1}",
-                "values": values[start:end],
-            }
-        )
-        start = end
-    return ranges
-
-
-def _sent_size(value: object) -> int:
-    # gspread sends JSON with non-ASCII escaped: measure it the same way.
-    return len(json.dumps(value))
-
-
-def _chunks(data: list[dict]) -> Iterator[tuple[list[dict], int]]:
-    """Split value ranges into requests whose bodies stay under CHUNK_BYTES."""
-    chunk: list[dict] = []
-    size = 0
-    for entry in data:
-        entry_size = _sent_size(entry)
-        if chunk and size + entry_size > CHUNK_BYTES:
-            yield chunk, size
-            chunk, size = [], 0
-        chunk.append(entry)
-        size += entry_size
-    if chunk:
-        yield chunk, size
