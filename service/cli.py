@@ -21,7 +21,13 @@ from service.mirror import Mirror
 from service.rebuild import repair as run_repair
 from service.rebuild import replay as run_replay
 from service.rebuild import verify as find_differences
-from service.settings import Settings, SettingsError, ensure_token, webhook_url
+from service.settings import (
+    Settings,
+    SettingsError,
+    ensure_token,
+    read_token,
+    webhook_url,
+)
 from service.simulate import SimulationError, post_bodies
 from service.store import EventLog, LogError
 from service.targets.base import Target, TargetError
@@ -73,7 +79,13 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option("--workers", default=2, show_default=True, help="Web workers.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Web workers.",
+)
 @pass_context
 def serve(context: Context, workers: int) -> None:
     """Start the webhook service under gunicorn."""
@@ -291,7 +303,12 @@ def simulate(
 ) -> None:
     """Post realistic synthetic BotBanHang events to a running service."""
     settings = context.settings
-    token, _ = ensure_token(settings)
+    token = read_token(settings)
+    if token is None:
+        raise click.ClickException(
+            f"There is no webhook token in {settings.data_dir} yet; start the "
+            "service with 'make run' first, then simulate from the same folder."
+        )
     logs.redact([token])
     base = (url or webhook_url(settings, "").rsplit("/webhook/", 1)[0]).rstrip("/")
     session = requests.Session()

@@ -140,6 +140,17 @@ def _read_interval(value: str) -> float:
     )
 
 
+def read_token(settings: Settings) -> str | None:
+    """Return the token given or kept in the data directory, if any."""
+    if settings.webhook_token is not None:
+        return settings.webhook_token
+    path = settings.data_dir / TOKEN_FILE
+    if not path.exists():
+        return None
+    token = path.read_text(encoding="ascii").strip()
+    return token if _is_usable_token(token) else None
+
+
 def ensure_token(settings: Settings) -> tuple[str, bool]:
     """Return the webhook token and whether it was generated just now.
 
@@ -147,13 +158,10 @@ def ensure_token(settings: Settings) -> tuple[str, bool]:
     data directory is used, or a new one is generated there, readable only
     by the owner.
     """
-    if settings.webhook_token is not None:
-        return settings.webhook_token, False
+    token = read_token(settings)
+    if token is not None:
+        return token, False
     path = settings.data_dir / TOKEN_FILE
-    if path.exists():
-        token = path.read_text(encoding="ascii").strip()
-        if _is_usable_token(token):
-            return token, False
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
