@@ -75,7 +75,8 @@ class WebServer(BaseApplication):
     def load(self) -> Any:
         database = self._settings.database
         lag = target_lag(self._target_name) if self._target_name else None
-        return create_app(lambda: EventLog(database), self._token, lag)
+        # `serve` made the tables before the workers started.
+        return create_app(lambda: EventLog(database, create=False), self._token, lag)
 
 
 def _post_fork(arbiter: object, worker: object) -> None:

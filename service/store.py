@@ -88,19 +88,23 @@ def connect(path: Path | str) -> sqlite3.Connection:
 class EventLog:
     """The log: append events, keep refused bodies, read in seq order.
 
-    Takes a path or an open connection. Every write is its own short
-    transaction; sqlite3 errors are re-raised as LogWriteError or
-    LogReadError.
+    Takes a path or an open connection, and creates the tables unless
+    `create` is false (the web workers find them made by `serve`). Every
+    write is its own short transaction; sqlite3 errors are re-raised as
+    LogWriteError or LogReadError.
     """
 
-    def __init__(self, path_or_conn: Path | str | sqlite3.Connection) -> None:
-        if isinstance(path_or_conn, sqlite3.Connection):
-            self.conn = path_or_conn
-        else:
-            self.conn = connect(path_or_conn)
-        self.db = sqlite_utils.Database(self.conn)
+    def __init__(
+        self, path_or_conn: Path | str | sqlite3.Connection, create: bool = True
+    ) -> None:
         try:
-            self._create_schema()
+            if isinstance(path_or_conn, sqlite3.Connection):
+                self.conn = path_or_conn
+            else:
+                self.conn = connect(path_or_conn)
+            self.db = sqlite_utils.Database(self.conn)
+            if create:
+                self._create_schema()
         except sqlite3.Error as ex:
             raise LogWriteError(f"could not prepare the log: {ex}") from ex
 
