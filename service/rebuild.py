@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from service.mirror import Mirror
-from service.status import StatusFacts, status_sheet
 from service.store import EventLog, utc_now
-from service.sync import Progress, Projector, dump_cells
-from service.targets.base import Sheet, Target, WriteStats, column_letter
+from service.sync import (
+    Progress,
+    Projector,
+    build_status,
+    dump_cells,
+    mirror_cells,
+)
+from service.targets.base import Target, WriteStats, column_letter
 
 # Cells that differ by less than this are equal: times travel as fractions
 # of a day, which a round trip through a float may nudge.
@@ -69,7 +74,12 @@ def replay(
     projector = project(log, language, until, progress)
     mirror = Mirror(log)
     written_at = utc_now()
-    sheets = [*projector.sheets(), _status(log, mirror, target, projector, written_at)]
+    sheets = [
+        *projector.sheets(),
+        build_status(
+            log, mirror, target.name, projector, written_at, projector.last_received_at
+        ),
+    ]
     counts = mirror.row_counts(target.name)
     for sheet in sheets:
         sheet.previous_rows = counts.get(sheet.id, 0)
@@ -82,7 +92,7 @@ def replay(
             written_at,
             {sheet.id: (sheet.title, sheet.fingerprint) for sheet in sheets},
             # Only a target written row by row compares with the mirror.
-            {sheet.id: _converted(target, sheet) for sheet in sheets}
+            {sheet.id: mirror_cells(target, sheet) for sheet in sheets}
             if target.incremental
             else {},
             replace=[sheet.id for sheet in sheets],
@@ -93,32 +103,6 @@ def replay(
         seconds=time.monotonic() - started,
         stats=stats,
     )
-
-
-def _status(
-    log: EventLog,
-    mirror: Mirror,
-    target: Target,
-    projector: Projector,
-    written_at: str,
-) -> Sheet:
-    state = mirror.state(target.name)
-    facts = StatusFacts(
-        last_received_at=projector.last_received_at,
-        written_at=written_at,
-        waiting=max(0, log.last_seq() - projector.seq),
-        rejected=log.rejected_count(),
-        error=state.error,
-        error_at=state.error_at,
-    )
-    return status_sheet(facts, projector.language)
-
-
-def _converted(target: Target, sheet: Sheet) -> dict[int, str]:
-    return {
-        position: dump_cells(target.convert(sheet, row))
-        for position, row in enumerate(sheet.rows)
-    }
 
 
 def verify(log: EventLog, target: Target, language: str) -> list[Difference]:
@@ -171,7 +155,7 @@ def repair(
         for tab, by_position in rows.items()
     }
     for tab_id in created:
-        written[tab_id] = _converted(target, by_id[tab_id])
+        written[tab_id] = mirror_cells(target, by_id[tab_id])
     mirror = Mirror(log)
     mirror.commit(
         target.name,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from projections import TABS, Event, Projection, event_from_record
 from service.mirror import Mirror
 from service.status import STATUS_ID, WRITTEN_ROW, StatusFacts, status_sheet
-from service.store import EventLog, utc_now
+from service.store import EventLog, StoredEvent, utc_now
 from service.targets.base import Sheet, Target, WriteStats
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,14 @@ def dump_cells(cells: list) -> str:
     """Serialise converted cells the way the mirror keeps them."""
     # ASCII escapes keep a lone surrogate from the sender storable in SQLite.
     return json.dumps(cells, default=str, separators=(",", ":"))
+
+
+def mirror_cells(target: Target, sheet: Sheet) -> dict[int, str]:
+    """Return every row of a tab as the mirror keeps it, by position."""
+    return {
+        position: dump_cells(target.convert(sheet, row))
+        for position, row in enumerate(sheet.rows)
+    }
 
 
 class Projector:
@@ -109,8 +117,29 @@ class Projector:
         ]
 
 
-def _fields(stored: object) -> tuple:
+def _fields(stored: StoredEvent) -> tuple[int, str, str, str]:
     return stored.seq, stored.received_at, stored.name, stored.payload
+
+
+def build_status(
+    log: EventLog,
+    mirror: Mirror,
+    target_name: str,
+    projector: Projector,
+    written_at: str,
+    last_received_at: str | None,
+) -> Sheet:
+    """Build the Status tab for a write of the projector's rows."""
+    state = mirror.state(target_name)
+    facts = StatusFacts(
+        last_received_at=last_received_at,
+        written_at=written_at,
+        waiting=max(0, log.last_seq() - projector.seq),
+        rejected=log.rejected_count(),
+        error=state.error,
+        error_at=state.error_at,
+    )
+    return status_sheet(facts, projector.language)
 
 
 @dataclass
@@ -197,16 +226,14 @@ class SyncEngine:
         return self.mirror.state(self.target.name).written_at
 
     def _status(self, written_at: str) -> Sheet:
-        state = self.mirror.state(self.target.name)
-        facts = StatusFacts(
-            last_received_at=self._last_received(),
-            written_at=written_at,
-            waiting=max(0, self.log.last_seq() - self.projector.seq),
-            rejected=self.log.rejected_count(),
-            error=state.error,
-            error_at=state.error_at,
+        return build_status(
+            self.log,
+            self.mirror,
+            self.target.name,
+            self.projector,
+            written_at,
+            self._last_received(),
         )
-        return status_sheet(facts, self.projector.language)
 
     def _last_received(self) -> str | None:
         if self.log.last_seq() == self.projector.seq:
@@ -264,10 +291,7 @@ class SyncEngine:
             for tab, rows in updates.items()
         }
         for sheet in whole:
-            mirror_rows[sheet.id] = {
-                position: dump_cells(self.target.convert(sheet, row))
-                for position, row in enumerate(sheet.rows)
-            }
+            mirror_rows[sheet.id] = mirror_cells(self.target, sheet)
         return stats, mirror_rows, whole_ids
 
     def _differing(self, sheet: Sheet, positions: set[int]) -> dict[int, list]:
